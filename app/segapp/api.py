@@ -9,6 +9,7 @@ import os
 import time
 
 from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import __version__, errors, imaging
 from .config import Settings
@@ -98,6 +99,11 @@ def create_app(settings: Settings | None = None, *, eager: bool = True) -> Flask
     app.extensions["segapp.metrics"] = metrics
     if eager:
         model.get()
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(_exc):  # a chunked body that grew past the limit while being read
+        return errors.ApiError(413, "payload_too_large",
+                               f"The body exceeds the limit of {settings.max_body_bytes} bytes.").response()
 
     @app.before_request
     def _start_timer():

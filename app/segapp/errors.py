@@ -19,6 +19,9 @@ class ApiError(Exception):
         self.code = code
         self.message = message
 
+    def response(self):
+        return _body(self.code, self.message, self.status)
+
 
 def _body(code: str, message: str, status: int):
     response = jsonify(error=code, message=message)
@@ -29,7 +32,7 @@ def _body(code: str, message: str, status: int):
 def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return _body(exc.code, exc.message, exc.status)
+        return exc.response()
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -80,8 +80,7 @@ def test_oversized_chunked_body_is_refused_by_the_app():
     environ = {"wsgi.input_terminated": True}  # chunked: no Content-Length
     response = app.test_client().post("/infer", input_stream=io.BytesIO(b"x" * 8192),
                                       content_type="image/png", environ_overrides=environ)
-    assert response.status_code == 413
-    assert response.get_json()["error"] == "request_entity_too_large"
+    assert_clean_error(response, 413, "payload_too_large")
 
 
 def test_pixel_limit_is_configurable():

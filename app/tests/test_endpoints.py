@@ -43,7 +43,8 @@ def test_build_info_is_read_from_the_file_the_vassal_names(tmp_path):
 def metric(text: str, name: str, **labels) -> float:
     wanted = ",".join(f'{k}="{v}"' for k, v in labels.items())
     for line in text.splitlines():
-        if line.startswith(f"{name}{{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+        series = line.split("{", 1)[0].split(" ", 1)[0]
+        if series == name and all(f'{k}="{v}"' in line for k, v in labels.items()):
             return float(line.rsplit(" ", 1)[1])
     raise AssertionError(f"{name}{{{wanted}}} not in metrics")
 
