@@ -2,7 +2,11 @@
 
 import logging
 
-from .api import create_app
+from . import uwsgi_env
+
+uwsgi_env.sync()  # before anything reads its settings (prometheus_client reads them on import)
+
+from .api import create_app  # noqa: E402
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

@@ -3,6 +3,7 @@
 import base64
 import io
 import json
+import re
 import time
 
 import numpy as np
@@ -101,13 +102,38 @@ def test_bad_request_gets_json_error_not_a_traceback(http, tmp_path):
     assert b"Traceback" not in reply["body"]
 
 
+def requests_total(http, route: str) -> float:
+    text = http.request("GET", "/metrics")["body"].decode()
+    pattern = rf'^segapp_requests_total{{method="GET",route="{route}",status="200"}} (\S+)$'
+    found = re.search(pattern, text, re.M)
+    return float(found.group(1)) if found else 0.0
+
+
+def test_metrics_sum_all_workers(host, http):
+    assert len(worker_pids(host, "segmentation")) >= 2  # one worker per core, at least 2 here
+    before = requests_total(http, "/healthz")
+    for _ in range(8):
+        assert http.request("GET", "/healthz")["status"] == 200
+    assert requests_total(http, "/healthz") == before + 8
+
+
 def test_server_version_is_hidden(http):
     assert http.request("GET", "/healthz")["headers"]["Server"] == "nginx"
 
 
+STATS = """
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+data = b''.join(iter(lambda: s.recv(65536), b''))
+print(json.dumps([w['pid'] for w in json.loads(data)['workers'] if w['pid']]))
+"""
+
+
 def worker_pids(host, app):
-    out = host.check_output(f"pgrep -f '^{app} uWSGI worker' || true")
-    return sorted(int(p) for p in out.split())
+    """The live worker pids, from the vassal's uWSGI stats socket."""
+    out = host.check_output(f"python3 -c \"{STATS}\" /run/uwsgi/{app}.stats.sock")
+    return sorted(json.loads(out))
 
 
 def test_a_killed_worker_comes_back(host, http):
