@@ -1,4 +1,4 @@
-"""Copied into the test hosts: one HTTP request to nginx, printed as JSON (stdlib only)."""
+"""Copied into the test hosts: one HTTP request, printed as JSON (stdlib only); status 0 = no answer."""
 
 import base64
 import json
@@ -20,6 +20,8 @@ def main() -> None:
             status, reply_headers, data = response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         status, reply_headers, data = error.code, dict(error.headers), error.read()
+    except (urllib.error.URLError, OSError) as error:  # refused, reset, timed out: no HTTP answer
+        status, reply_headers, data = 0, {}, str(error).encode()
     print(json.dumps({"status": status, "headers": reply_headers, "body": base64.b64encode(data).decode()}))
 
 
