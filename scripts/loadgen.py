@@ -5,8 +5,9 @@
         --concurrency 4 --max-seconds 300 --max-requests 20000 --out load.json
 
 Stops at the first of: --max-seconds, --max-requests, SIGTERM/SIGINT. Only loopback URLs are
-accepted. Writes JSON: totals, and every request as [start, seconds, status] (status 0 = connection
-error), so a caller can take the p99 of any window (a switch, for example). Stdlib only.
+accepted. Writes JSON: totals, and every request as [start, seconds, status, host] (status 0 = connection
+error, then the X-Served-By header), so a caller can take the p99 of any window (a switch, for example)
+or see which host answered. Stdlib only.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class Load:
                 if len(self.samples) >= self.max_requests:
                     return
             start = time.time()
-            status = 0
+            status, served_by = 0, ""
             try:
                 if conn is None:
                     conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
@@ -80,7 +81,7 @@ class Load:
                              headers={"Content-Type": self.content_type})
                 response = conn.getresponse()
                 response.read()
-                status = response.status
+                status, served_by = response.status, response.getheader("X-Served-By", "")
                 if response.getheader("Connection", "").lower() == "close":
                     conn.close()
                     conn = None
@@ -89,7 +90,7 @@ class Load:
                     conn.close()
                 conn = None
             with self.lock:
-                self.samples.append([start, time.time() - start, status])
+                self.samples.append([start, time.time() - start, status, served_by])
 
     def start(self) -> "Load":
         self.started = time.time()

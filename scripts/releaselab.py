@@ -63,9 +63,14 @@ class Run:
     ended: float
 
 
-def run_playbook(playbook: str, inventory: str, extra_vars: list[str], env: dict | None = None) -> Run:
+def run_playbook(playbook: str, inventory: str, extra_vars: list[str], env: dict | None = None,
+                 extra_inventories: list[str] = (), limit: str | None = None) -> Run:
     """ansible-playbook from the project root with the project's roles; output kept for assertions."""
     command = [str(Path(sys.executable).with_name("ansible-playbook")), str(PROJECT / playbook), "-i", inventory]
+    for item in extra_inventories:
+        command += ["-i", item]
+    if limit:
+        command += ["--limit", limit]
     for item in extra_vars:
         command += ["-e", item]
     full_env = dict(os.environ, ANSIBLE_ROLES_PATH=str(PROJECT / "roles"), ANSIBLE_NOCOLOR="1", **(env or {}))
