@@ -5,9 +5,11 @@
         --concurrency 4 --max-seconds 300 --max-requests 20000 --out load.json
 
 Stops at the first of: --max-seconds, --max-requests, SIGTERM/SIGINT. Only loopback URLs are
-accepted. Writes JSON: totals, and every request as [start, seconds, status, host] (status 0 = connection
-error, then the X-Served-By header), so a caller can take the p99 of any window (a switch, for example)
-or see which host answered. Stdlib only.
+accepted. Writes JSON: totals, and every request as [start, seconds, status, host, retried] (status 0 =
+connection error; host = the X-Served-By header), so a caller can take the p99 of any window (a switch,
+for example) or see which host answered. A request whose kept-alive connection the server had closed
+is retried once on a new connection (RFC 9112 9.3.1; /infer is idempotent) and counted in
+stale_retries; every other error is a failure. Stdlib only.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ def summarize(samples: list[list], start: float | None = None, end: float | None
         "sent": len(window),
         "failed": sum(1 for s in window if not 200 <= s[2] < 300),
         "errors": sum(1 for s in window if s[2] == 0),
+        "stale_retries": sum(1 for s in window if len(s) > 4 and s[4]),
         "p50_ms": round(percentile(latencies, 50), 1),
         "p99_ms": round(percentile(latencies, 99), 1),
         "max_ms": round(max(latencies, default=0.0), 1),
@@ -66,31 +69,44 @@ class Load:
         self.threads: list[threading.Thread] = []
 
     def _worker(self) -> None:
-        conn = None
+        conn, used = None, 0  # used: requests answered on this connection (0 = fresh)
         deadline = time.time() + self.max_seconds
         while not self.stopping.is_set() and time.time() < deadline:
             with self.lock:
                 if len(self.samples) >= self.max_requests:
                     return
             start = time.time()
-            status, served_by = 0, ""
-            try:
-                if conn is None:
-                    conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-                conn.request("POST", self.prefix + "/infer", body=self.body,
-                             headers={"Content-Type": self.content_type})
-                response = conn.getresponse()
-                response.read()
-                status, served_by = response.status, response.getheader("X-Served-By", "")
-                if response.getheader("Connection", "").lower() == "close":
+            status, served_by, retried = 0, "", 0
+            while True:
+                sent = False
+                try:
+                    if conn is None:
+                        conn, used = http.client.HTTPConnection(self.host, self.port, timeout=30), 0
+                    conn.request("POST", self.prefix + "/infer", body=self.body,
+                                 headers={"Content-Type": self.content_type})
+                    sent = True
+                    response = conn.getresponse()
+                    response.read()
+                    status, served_by = response.status, response.getheader("X-Served-By", "")
+                    used += 1
+                    if response.getheader("Connection", "").lower() == "close":
+                        conn.close()
+                        conn = None
+                    break
+                except (OSError, http.client.HTTPException) as exc:
                     conn.close()
                     conn = None
-            except (OSError, http.client.HTTPException):
-                if conn is not None:
-                    conn.close()
-                conn = None
+                    # A kept-alive connection the server closed while it sat idle (nginx does so on
+                    # reload) fails before any response byte: RFC 9112 9.3.1 lets a client retry
+                    # such a request once when it is idempotent, as POST /infer is. Counted apart.
+                    stale = used > 0 and (isinstance(exc, http.client.RemoteDisconnected)
+                                          or (not sent and isinstance(exc, (ConnectionResetError, BrokenPipeError))))
+                    if stale and not retried:
+                        retried = 1
+                        continue
+                    break
             with self.lock:
-                self.samples.append([start, time.time() - start, status, served_by])
+                self.samples.append([start, time.time() - start, status, served_by, retried])
 
     def start(self) -> "Load":
         self.started = time.time()

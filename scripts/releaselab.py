@@ -87,8 +87,10 @@ def switch_window(samples: list, switched_at: float, run: Run) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    header = f"{'step':<28} {'seconds':>8} {'sent':>7} {'failed':>7} {'p99 ms (switch)':>16}"
+    header = (f"{'step':<28} {'seconds':>8} {'sent':>7} {'failed':>7} {'retried (stale keep-alive)':>27}"
+              f" {'p99 ms (switch)':>16}")
     lines = [header, "-" * len(header)]
     for r in rows:
-        lines.append(f"{r['step']:<28} {r['seconds']:>8.1f} {r['sent']:>7} {r['failed']:>7} {r['p99_ms']:>16.1f}")
+        lines.append(f"{r['step']:<28} {r['seconds']:>8.1f} {r['sent']:>7} {r['failed']:>7}"
+                     f" {r['stale_retries']:>27} {r['p99_ms']:>16.1f}")
     return "\n".join(lines)
