@@ -102,8 +102,11 @@ def test_bad_request_gets_json_error_not_a_traceback(http, tmp_path):
     assert b"Traceback" not in reply["body"]
 
 
+APP_SITE = "http://127.0.0.1:8081"  # this host's own nginx, not the lb (which spreads over every app host)
+
+
 def requests_total(http, route: str) -> float:
-    text = http.request("GET", "/metrics")["body"].decode()
+    text = http.request("GET", "/metrics", base=APP_SITE)["body"].decode()
     pattern = rf'^segapp_requests_total{{method="GET",route="{route}",status="200"}} (\S+)$'
     found = re.search(pattern, text, re.M)
     return float(found.group(1)) if found else 0.0
@@ -113,7 +116,7 @@ def test_metrics_sum_all_workers(host, http):
     assert len(worker_pids(host, "segmentation")) >= 2  # one worker per core, at least 2 here
     before = requests_total(http, "/healthz")
     for _ in range(8):
-        assert http.request("GET", "/healthz")["status"] == 200
+        assert http.request("GET", "/healthz", base=APP_SITE)["status"] == 200
     assert requests_total(http, "/healthz") == before + 8
 
 
