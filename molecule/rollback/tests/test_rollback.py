@@ -46,15 +46,17 @@ def test_deploy_rollback_under_load(host, tmp_path):
         rows.append(("deploy B", run, switched_at(host)))
 
         run = deploy("C")
-        assert run.returncode != 0
-        assert "Release C failed to build" in run.output and "smoke test of release C failed" in run.output
+        assert run.returncode != 0, run.output[-6000:]
+        assert "Release C failed to build" in run.output, run.output[-6000:]
+        assert "smoke test of release C failed" in run.output, run.output[-6000:]
         assert version()["release"] == "B"
         assert not host.file("/srv/segserve/releases/C").exists  # never kept, never counted
 
         # A check after the switch that fails (the front end it is told to use does not answer):
         run = deploy("A", "deploy_verify_url=http://127.0.0.1:9", "app_verify_timeout=3")
-        assert run.returncode != 0
-        assert "Release A failed after the switch" in run.output and "switched back to B" in run.output
+        assert run.returncode != 0, run.output[-6000:]
+        assert "Release A failed after the switch" in run.output, run.output[-6000:]
+        assert "switched back to B" in run.output, run.output[-6000:]
         assert version()["release"] == "B"
         assert host.file("/srv/segserve/current").linked_to == "/srv/segserve/releases/B"
         assert host.file("/srv/segserve/previous").linked_to == "/srv/segserve/releases/A"
@@ -66,7 +68,8 @@ def test_deploy_rollback_under_load(host, tmp_path):
         rows.append(("rollback to A", run, switched_at(host)))
 
         run = releaselab.run_playbook("playbooks/rollback.yml", inventory, ["release=no-such-release"])
-        assert run.returncode != 0 and "no complete release of that name is on the host" in run.output
+        assert run.returncode != 0, run.output[-6000:]
+        assert "no complete release of that name is on the host" in run.output, run.output[-6000:]
         assert version()["release"] == "A"
     finally:
         result = load.stop()
